@@ -96,7 +96,8 @@ def build_table(bundle: Bundle, period: dict, unit: str | None = None, indicator
         if y not in years:
             raise ValueError(f"the {unit} scores have no year {y} ({what} of the period); years: {sorted(years)}")
     wide = _wide_scores(scores, id_col, [start, base])
-    df = pd.DataFrame(index=wide.index)
+    df = pd.DataFrame(index=pd.Index(np.sort(scores[id_col].unique()), name=id_col))
+    wide = wide.reindex(df.index)
     df["score_start_year"] = wide.get(start)
     df["score_base"] = wide.get(base)
     df["target"] = np.nan
