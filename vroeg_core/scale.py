@@ -38,8 +38,11 @@ CLASS_COLOURS: tuple[str, ...] = (
     "#3b5941",
 )
 
-#: Default edges between consecutive classes on ``afw`` (DATA.md), edge k separates class k and k+1.
-DEFAULT_EDGES: tuple[float, ...] = (-0.428, -0.354, -0.2815, -0.1640, -0.1030, 0.0101, 0.0895, 0.1680)
+#: Default edges between consecutive classes on ``afw``; edge k separates class k and k+1. The DATA.md
+#: table rounds the upper three edges (0.0101, 0.0895, 0.1680) so that 5 of the 12,489 official
+#: buurt/gemeente classes of meting 2024 come out wrong; these are the midpoints of the observed gaps
+#: between classes (e.g. class 6 ends at 0.0101132, class 7 starts at 0.0101793), which reproduce all.
+DEFAULT_EDGES: tuple[float, ...] = (-0.428, -0.354, -0.2815, -0.1640, -0.1030, 0.01015, 0.08955, 0.16796)
 
 #: Class numbers used by the method.
 ZWAK, VOLDOENDE, RUIM_VOLDOENDE, GOED = 4, 5, 6, 7

@@ -52,7 +52,7 @@ TRUE_COEFFICIENTS = {
     "leegstand_winkels_pct": -0.00030,
 }
 SIGMA_BUURT = 0.013  # shared shock of the areas in one buurt
-SIGMA_AREA = 0.024   # area noise for an area of 18 dwellings (scales with 1/sqrt(dwellings))
+SIGMA_AREA = 0.021   # area noise for an area of 18 dwellings (scales with 1/sqrt(dwellings))
 MEAN_SHIFT = -0.004  # national mean change per two years in the DGP years
 
 AREA_INDICATORS = ["baanbereikbaarheid", "koopwoningen_pct", "sociale_cohesie", "hoogbouw_pct",
@@ -226,7 +226,7 @@ def simulate(geo: dict, rng: np.random.Generator) -> dict:
     # --- scores: latent level history 2014-2018 -----------------------------------------------------
     tail = -0.12 * np.clip(-s_b - 0.7, 0, None) ** 1.4
     mu = (0.085 + 0.068 * z + tail[p_b] + rng.normal(0, 0.025, n_g)[p_g] - 0.012 * periphery[p_g]
-          + rng.normal(0, 0.045, n_p))
+          + rng.normal(0, 0.055, n_p))
     dims_w = np.array([0.15, 0.25, 0.2, 0.2, 0.2])
     dims_off = rng.normal(0, 0.03, (n_p, 5))
     dims_off -= dims_off.mean(axis=1, keepdims=True)

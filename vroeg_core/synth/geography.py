@@ -167,7 +167,9 @@ def build_geography(scale: Scale, rng: np.random.Generator) -> dict[str, pd.Data
     gem["gm_naam"] = [f"{_name(rng)}" for _ in range(n_g)]
     gem["gm_naam"] = _dedupe(gem["gm_naam"])
     gem["n_buurten"] = np.maximum(2, np.round(scale.buurt_factor * gem.woningen ** 0.8)).astype(int)
-    gem["n_wijken"] = np.maximum(1, np.round(gem.n_buurten / 4.1)).astype(int)
+    # CBS codes have two digits for the wijk within the gemeente and two for the buurt within the wijk
+    gem["n_wijken"] = np.clip(np.round(gem.n_buurten / 4.1), 1, 99).astype(int)
+    gem["n_buurten"] = np.minimum(gem.n_buurten, 99 * gem.n_wijken)
 
     # rectangles: country -> provinces -> COROP -> gemeenten (area weight grows slower than size)
     gem["area_w"] = gem.woningen ** 0.55 * np.where(gem.is_stad, 0.6, 1.0)
