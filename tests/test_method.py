@@ -259,3 +259,15 @@ def test_median_rule_fills_and_counts(small_bundle):
     dropped_reg = load_register()
     sample2, acc2, _, _ = model_sample(t, everything, register=dropped_reg)
     assert len(sample) - len(sample2) >= n_missing - int(t.data.ses_woa_spreiding.isna().sum())
+
+
+@pytest.mark.parametrize("unit,min_features", [("grid", 20), ("buurt", 8)])
+def test_other_units_run_end_to_end(small_bundle, tmp_path, unit, min_features):
+    cfg = RunConfig.load(data={"bundle": str(small_bundle)}, model={"unit": unit})
+    res = run_national(cfg, tmp_path / unit)
+    e = res.metrics["estimation"]
+    assert res.metrics["unit"] == unit and e["n_areas"] > 40
+    assert len(res.fit.features) >= min_features
+    assert 0.5 < e["r2_area"] <= 1 and e["r2_buurt"] is not None
+    ids = pd.read_parquet(tmp_path / unit / "predictions_estimation.parquet").iloc[:, 0]
+    assert ids.str.fullmatch(r"E\d{4}N\d{4}" if unit == "grid" else r"BU\d{8}").all()

@@ -98,6 +98,7 @@ def estimate(table: AnalysisTable, selected: pd.Series, features: list[str] | No
             acc.add("model", f"indicator {f} weggelaten: geen variatie in steekproef", 0, 0.0)
         else:
             keep.append(f)
+    keep = _drop_collinear(df, keep, notices, acc)
     formula = "target ~ " + (" + ".join(keep) if keep else "1")
     groups = df.bu_code if df.bu_code.notna().all() else df[table.id_column]
     groups = pd.factorize(groups)[0]
@@ -124,6 +125,26 @@ def estimate(table: AnalysisTable, selected: pd.Series, features: list[str] | No
     sample = df.assign(prediction=res.fittedvalues)
     return ModelFit(res, keep, table.unit, dict(table.period), table.weight_name, coefs, sample, ref, acc,
                     table.notices + notices)
+
+
+def _drop_collinear(df: pd.DataFrame, feats: list[str], notices: list[str], acc: Accounting) -> list[str]:
+    """Keep features in register order while each adds to the rank of the design (with intercept).
+
+    An exactly collinear feature (e.g. the five dimension scores, which sum to the base score = start
+    score + trend) is left out with a notice instead of producing arbitrary coefficients.
+    """
+    X = np.ones((len(df), 1))
+    keep = []
+    for f in feats:
+        cand = np.column_stack([X, df[f].to_numpy(dtype=float)])
+        scaled = cand / np.maximum(np.abs(cand).max(axis=0), 1e-300)
+        if np.linalg.matrix_rank(scaled, tol=1e-9) > X.shape[1]:
+            X = cand
+            keep.append(f)
+        else:
+            notices.append(f"indicator {f} left out: exactly collinear with the indicators before it")
+            acc.add("model", f"indicator {f} weggelaten: collineair met eerdere indicatoren", 0, 0.0)
+    return keep
 
 
 def apply_coefficients(params: dict, reference: pd.DataFrame, data: pd.DataFrame) -> pd.Series:

@@ -181,7 +181,7 @@ def write_national(res: NationalRun, out: Path) -> None:
     if res.truth is not None:
         write_csv(res.truth, out / "truth_comparison.csv")
     id_col = res.estimation.table.id_column
-    keep = [id_col, "bu_code", "wk_code", "gm_code", "weight", "score_base", "target", "prediction"]
+    keep = list(dict.fromkeys([id_col, "bu_code", "wk_code", "gm_code", "weight", "score_base", "target", "prediction"]))
     for name, pr in (("estimation", res.estimation), ("validation", res.validation)):
         s = pr.sample[[c for c in keep if c in pr.sample.columns]].sort_values(id_col)
         s.to_parquet(out / f"predictions_{name}.parquet", index=False)
