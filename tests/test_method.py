@@ -271,3 +271,19 @@ def test_other_units_run_end_to_end(small_bundle, tmp_path, unit, min_features):
     assert 0.5 < e["r2_area"] <= 1 and e["r2_buurt"] is not None
     ids = pd.read_parquet(tmp_path / unit / "predictions_estimation.parquet").iloc[:, 0]
     assert ids.str.fullmatch(r"E\d{4}N\d{4}" if unit == "grid" else r"BU\d{8}").all()
+
+
+def test_contributions_add_up_to_prediction_minus_reference(small_bundle):
+    """Per-indicator contributions coef * (x - mean) sum to the prediction minus the prediction at the
+    estimation means."""
+    from vroeg_core.model import apply_coefficients, contributions
+    from vroeg_core.selection import pkb_mask
+    b = make_bundle(small_bundle)
+    t = build_table(b, EST)
+    mask, _ = pkb_mask(t, b, S, SelectionParams())
+    fit = estimate(t, mask)
+    c = contributions(fit.params, fit.reference, fit.sample)
+    at_mean = fit.params["Intercept"] + sum(fit.params[f] * m for f, m in zip(fit.reference.feature, fit.reference["mean"]))
+    pred = apply_coefficients(fit.params, fit.reference, fit.sample)
+    assert np.allclose(c.sum(axis=1) + at_mean, pred)
+    assert np.allclose(pred, fit.sample.prediction)

@@ -38,7 +38,3 @@ def example_rows(df: pd.DataFrame, mask, n: int = 3) -> str:
     text = bad.head(n).to_string(max_colwidth=40)
     more = f"\n      ... {len(bad) - n} more rows" if len(bad) > n else ""
     return "\n".join("      " + line for line in text.splitlines()) + more
-
-
-def display_path(path: Path | str) -> str:
-    return str(path)
