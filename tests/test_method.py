@@ -82,7 +82,6 @@ def test_metrics_equal_independent_numpy():
     y, p, w = df.target.to_numpy(), df.prediction.to_numpy(), df.weight.to_numpy()
     yb = (w * y).sum() / w.sum()
     assert m["r2_area"] == pytest.approx(1 - (w * (y - p) ** 2).sum() / (w * (y - yb) ** 2).sum())
-    yb0 = (w * df.score_base).sum() / w.sum()
     assert m["r2_persistence_area"] == pytest.approx(
         1 - (w * (y - df.score_base) ** 2).sum() / (w * (y - yb) ** 2).sum())
     # buurt level: weighted means per buurt, weights = buurt dwellings

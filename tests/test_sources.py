@@ -1,9 +1,7 @@
 """Every reader on its real file (../shared/data/real) and on malformed copies."""
-import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 

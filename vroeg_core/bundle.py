@@ -165,7 +165,7 @@ class Bundle:
             if bu is None:
                 return None
             if unit == "buurt":
-                return bu.assign(**{"bu_code": bu.bu_code})[["bu_code", "wk_code", "gm_code"]]
+                return bu[["bu_code", "wk_code", "gm_code"]]
             if unit == "pc6" and self.has("pc6_nesting"):
                 n = self.pc6_nesting()[["pc6", "bu_code"]]
             elif unit == "grid" and self.has("grid_crosswalk") and self.has("pc6_nesting"):

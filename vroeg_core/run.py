@@ -61,14 +61,14 @@ def select(bundle: Bundle, period: dict, cfg: RunConfig, register=None):
     return table, selected, sel
 
 
-def summarise_period(name, table, selected, sel, sample, cfg, cutoff=None) -> PeriodResult:
+def summarise_period(name, table, selected, sel, sample, accounting, cfg, cutoff=None) -> PeriodResult:
     scale = cfg.scale()
     m, curve = evaluate(sample, scale, cfg.raw["model"]["threshold_criterion"], cutoff)
     p = table.period
     metrics = {"start_year": p["start"], "base_year": p["base"], "target_year": p["target"], **m,
                "n_pkb_buurten": int(sel.pkb.sum()) if sel is not None else None}
     return PeriodResult(name, table, selected, sel, base_rates(table.data, selected, scale), sample, metrics,
-                        curve, risk_table(sample, scale), pd.DataFrame())
+                        curve, risk_table(sample, scale), accounting.frame())
 
 
 def compare_coefficients(a: pd.DataFrame, b: pd.DataFrame, label_a: str, label_b: str) -> pd.DataFrame:
@@ -120,16 +120,14 @@ def run_national(cfg: RunConfig, out: Path | None = None, check: bool = True,
 
     table_e, sel_e_mask, sel_e = select(bundle, pe, cfg, reg)
     fit = estimate(table_e, sel_e_mask, register=reg)
-    est = summarise_period("estimation", table_e, sel_e_mask, sel_e, fit.sample, cfg)
-    est.accounting = fit.accounting.frame()
+    est = summarise_period("estimation", table_e, sel_e_mask, sel_e, fit.sample, fit.accounting, cfg)
 
     table_v, sel_v_mask, sel_v = select(bundle, pv, cfg, reg)
     med = dict(zip(fit.reference.feature, fit.reference["median"]))
     sample_v, acc_v, _, _ = model_sample(table_v, sel_v_mask, fit.features, reg, medians=med)
     sample_v = sample_v.assign(prediction=apply_coefficients(fit.params, fit.reference, sample_v))
-    val = summarise_period("validation", table_v, sel_v_mask, sel_v, sample_v, cfg,
+    val = summarise_period("validation", table_v, sel_v_mask, sel_v, sample_v, acc_v, cfg,
                            cutoff=est.metrics["threshold"])
-    val.accounting = acc_v.frame()
     refit = estimate(table_v, sel_v_mask, fit.features, register=reg)
     comparison = compare_coefficients(fit.coefficients, refit.coefficients,
                                       str(pe["target"]), str(pv["target"]))

@@ -6,7 +6,6 @@ names (``codes.ID_COLUMN``); they know nothing of the model.
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np

@@ -145,8 +145,8 @@ def build_table(bundle: Bundle, period: dict, unit: str | None = None, indicator
     # nesting --------------------------------------------------------------------------------------
     nest = bundle.nesting(unit)
     if nest is not None:
-        df = df.merge(nest[[c for c in nest.columns if c in (id_col, "bu_code", "wk_code", "gm_code")]]
-                      .drop_duplicates(id_col) if unit != "buurt" else nest, on=id_col, how="left")
+        cols = list(dict.fromkeys([id_col, "bu_code", "wk_code", "gm_code"]))
+        df = df.merge(nest[cols].drop_duplicates(id_col), on=id_col, how="left")
         df = acc.drop(df, df.bu_code.isna(), "invoer", "niet te koppelen aan een buurt")
     else:
         df["bu_code"] = pd.NA

@@ -8,7 +8,6 @@ real sources), so the readers see exactly what the DGP used, except where CBS su
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -17,12 +16,8 @@ import pandas as pd
 
 from .. import __version__
 from .geography import PERIPHERY, SCALES, SHRINKING, SOUTH_RANDSTAD, build_geography
-from .writers import write_bundle
+from .writers import DIMS, HIDDEN_YEAR, LBM_CONSTANT, YEARS, write_bundle
 
-YEARS = (2014, 2016, 2018, 2020, 2022)
-HIDDEN_YEAR = 2024
-#: LBM edition constant: lbm = afw + C (meting-2022 edition, DATA.md).
-LBM_CONSTANT = 4.102265
 #: Periods of the DGP: target -> (start, base). Same as METHOD.md sections 4 and 6.
 DGP_PERIODS = {2020: (2014, 2018), 2022: (2018, 2020), 2024: (2018, 2022)}
 
@@ -57,7 +52,6 @@ MEAN_SHIFT = -0.004  # national mean change per two years in the DGP years
 
 AREA_INDICATORS = ["baanbereikbaarheid", "koopwoningen_pct", "sociale_cohesie", "hoogbouw_pct",
                    "industrie_pct", "halfverhard_pct", "winkels_pct", "leegstand_winkels_pct"]
-DIMS = ["fys", "onv", "soc", "vrz", "won"]
 
 
 def wmean_by(keys: np.ndarray, values: np.ndarray, weights: np.ndarray) -> pd.Series:

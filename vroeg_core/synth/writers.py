@@ -14,6 +14,8 @@ from ..progress import progress_bar
 
 YEARS = (2014, 2016, 2018, 2020, 2022)
 HIDDEN_YEAR = 2024
+#: LBM edition constant: lbm = afw + C (meting-2022 edition, DATA.md).
+LBM_CONSTANT = 4.102265
 SCORE_COLS = ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"]
 DIMS = ["fys", "onv", "soc", "vrz", "won"]
 #: Bundle layout: source name -> path relative to the bundle root.
@@ -55,9 +57,6 @@ def write_bundle(root: Path, geo: dict, world: dict, truth: dict, manifest: dict
     root.mkdir(parents=True, exist_ok=True)
     for rel in LAYOUT.values():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    pc6, bu, xw = geo["pc6"], geo["buurt"], geo["crosswalk"]
-    dw, hh, first_year = world["dw"], world["hh"], world["first_year"]
-    all_years = YEARS + (HIDDEN_YEAR,)
     steps = [
         ("geography", lambda: _write_geography(root, geo)),
         ("scores", lambda: _write_scores(root, geo, world)),
@@ -138,7 +137,6 @@ def _aggregate_scores(keys: np.ndarray, afw: np.ndarray, dims: np.ndarray, w: np
 
 def _score_table(world: dict, keys_by_pc6: np.ndarray, weights_fn, years, id_col: str,
                  with_afw: bool = True) -> pd.DataFrame:
-    from .generate import LBM_CONSTANT
     parts = []
     for t in years:
         s = world["scores"][t]
